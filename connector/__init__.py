@@ -1,0 +1,1 @@
+"""randomuser-connector's local twin, offline randomuser stand-in and `connector` CLI."""

@@ -1,0 +1,1 @@
+"""Extract: plan a run (trigger URL, schedule, direct invoke) and fetch its pages from randomuser."""

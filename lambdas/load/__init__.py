@@ -1,0 +1,1 @@
+"""Load: store parts, find complete runs, compact, publish to latest/, notify once."""

@@ -1,0 +1,1 @@
+"""getUsers: the read API in front of the published data."""

@@ -1,0 +1,1 @@
+"""Code shared by every Lambda of the connector: contracts, S3 layout, settings, adapters."""

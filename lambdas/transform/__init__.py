@@ -1,0 +1,1 @@
+"""Transform: validate raw records, normalize them, group them by country."""
