@@ -48,7 +48,7 @@ class TwinConfig:
     log_level: str = "WARNING"
 
 
-def _reset_handler_caches() -> None:
+def reset_handler_caches() -> None:
     """Handlers cache settings and clients per container; a new twin is a new 'container'."""
     from lambdas.extract import fetch, plan
     from lambdas.load import handler as load
@@ -244,7 +244,7 @@ class LocalTwin:
                 **{spec.env: url for spec in topology.QUEUES for url in [self.queue_urls[spec.name]]},
             }
         )
-        _reset_handler_caches()
+        reset_handler_caches()
 
     def _create_resources(self) -> None:
         self.s3.create_bucket(Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})

@@ -72,7 +72,7 @@ def _country(store: Store, value: str, run_id: str | None) -> Answer:
 
 
 def _run_country_codes(store: Store, run_id: str) -> list[str]:
-    prefix = layout.country_key(run_id, "")
+    prefix = layout.countries_prefix(run_id)
     return [key[len(prefix) : -len(".json")] for key in store.keys(prefix)]
 
 

@@ -42,8 +42,12 @@ def snapshot_key(run_id: str) -> str:
     return f"{run_prefix(run_id)}users.json"
 
 
+def countries_prefix(run_id: str) -> str:
+    return f"{run_prefix(run_id)}countries/"
+
+
 def country_key(run_id: str, code: str) -> str:
-    return f"{run_prefix(run_id)}countries/{code}.json"
+    return f"{countries_prefix(run_id)}{code}.json"
 
 
 def latest_country_key(code: str) -> str:

@@ -34,6 +34,7 @@ def process_sqs_batch(
             )
             raise
 
-    processor = BatchProcessor(event_type=EventType.SQS)
+    # Report every failure item by item, even when all of them failed: the same contract for every batch.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     response = process_partial_response(event=event, record_handler=logged, processor=processor, context=context)
     return dict(response)
