@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import requests
 from moto.server import ThreadedMotoServer
 
 from connector.standin import StandIn
@@ -128,7 +129,14 @@ class Poller:
 
 
 class LocalTwin:
-    """Everything the deployed connector has, on loopback, running the real handlers."""
+    """Everything the deployed connector has, on loopback, running the real handlers.
+
+    moto keeps its state per process: twins running side by side in one process
+    need distinct `instance` names; the first twin of a process starts from a clean slate.
+    """
+
+    _running = 0
+    _running_lock = threading.Lock()
 
     def __init__(self, config: TwinConfig | None = None) -> None:
         self.config = config or TwinConfig()
@@ -147,13 +155,19 @@ class LocalTwin:
         self._timer: threading.Thread | None = None
         self._lock = threading.Lock()
         self.scheduled_runs = 0
+        self._captured: list[dict[str, Any]] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> LocalTwin:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        self._saved_environment = dict(os.environ)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
+        with LocalTwin._running_lock:
+            if LocalTwin._running == 0:
+                requests.post(f"{self.endpoint}/moto-api/reset", timeout=10)
+            LocalTwin._running += 1
         if self.config.source_url is None:
             self.standin = StandIn(
                 budget_users=self.config.standin_budget_users or self.config.budget_users,
@@ -187,6 +201,11 @@ class LocalTwin:
         if self.standin:
             self.standin.stop()
         self.moto.stop()
+        with LocalTwin._running_lock:
+            LocalTwin._running -= 1
+        os.environ.clear()
+        os.environ.update(self._saved_environment)
+        reset_handler_caches()
 
     def __enter__(self) -> LocalTwin:
         return self.start()
@@ -268,6 +287,12 @@ class LocalTwin:
                 "Attributes"
             ]["QueueArn"]
         self.topic_arn = self.sns.create_topic(Name=f"{self.config.instance}-runs")["TopicArn"]
+        # A queue subscription keeps the full envelopes (message attributes included) for inspection.
+        self.capture_url = self.sqs.create_queue(QueueName=f"{self.config.instance}-notifications-capture")["QueueUrl"]
+        capture_arn = self.sqs.get_queue_attributes(QueueUrl=self.capture_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self.sns.subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=capture_arn)
         for endpoint in [self.sink.url, *self.config.webhooks]:
             protocol = "https" if endpoint.startswith("https") else "http"
             self.sns.subscribe(
@@ -310,6 +335,19 @@ class LocalTwin:
         return [
             o["Key"] for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix) for o in page.get("Contents", [])
         ]
+
+    def captured_notifications(self) -> list[dict[str, Any]]:
+        """Every SNS envelope published so far (Message, MessageAttributes), oldest first."""
+        envelopes = []
+        while True:
+            got = self.sqs.receive_message(QueueUrl=self.capture_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            if not got.get("Messages"):
+                break
+            for message in got["Messages"]:
+                envelopes.append(json.loads(message["Body"]))
+                self.sqs.delete_message(QueueUrl=self.capture_url, ReceiptHandle=message["ReceiptHandle"])
+        self._captured.extend(envelopes)
+        return list(self._captured)
 
     def dead_letters(self) -> dict[str, int]:
         """Messages waiting in each dead-letter queue."""

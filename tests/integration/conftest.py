@@ -83,7 +83,7 @@ class Aws:
         body: bytes = self.s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
         return body
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def list_keys(self, prefix: str = "") -> list[str]:
         listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)
         return [item["Key"] for item in listing.get("Contents", [])]
 

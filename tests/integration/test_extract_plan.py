@@ -119,7 +119,7 @@ def test_bad_parameters_get_400_naming_the_parameter(
     payload = json.loads(response["body"])
     assert payload["parameter"] == parameter
     assert message in payload["message"]
-    assert aws.keys("runs/") == []
+    assert aws.list_keys("runs/") == []
     assert aws.bodies("tasks") == []
 
 
@@ -134,6 +134,6 @@ def test_a_manual_run_within_the_cooldown_gets_429_with_retry_after(aws: Aws) ->
     assert second["statusCode"] == 429
     assert 1 <= int(second["headers"]["Retry-After"]) <= 60
     assert json.loads(second["body"])["error"] == "cooldown"
-    assert len(aws.keys("runs/")) == 2  # manifest + status of the first run only
+    assert len(aws.list_keys("runs/")) == 2  # manifest + status of the first run only
     # the schedule is not subject to the manual cooldown
     assert call(scheduled_event("arn:aws:events:eu-central-1:1:rule/daily"))["users"] == 250

@@ -81,7 +81,7 @@ def test_parts_in_any_order_complete_the_run_exactly_once(aws: Aws) -> None:
         assert load_bodies(aws, [body]) == {"ok": 1, "failed": 0}
         status = aws.object(f"runs/{RUN_A}/status.json")
         assert status["state"] == "running", index
-        assert aws.keys("latest/") == []
+        assert aws.list_keys("latest/") == []
     assert load_bodies(aws, [bodies[-1]]) == {"ok": 1, "failed": 0}
     # Then the run is published once, with exact sorting, the dedupe rule and balanced accounting
     status = aws.object(f"runs/{RUN_A}/status.json")
@@ -126,18 +126,18 @@ def test_parts_in_any_order_complete_the_run_exactly_once(aws: Aws) -> None:
     assert attributes["run_id"] == {"Type": "String", "Value": RUN_A}
     assert json.loads(attributes["countries"]["Value"]) == ["DE", "FR", "atlantis"]
     assert attributes["total_users"] == {"Type": "Number", "Value": "5"}
-    assert validate_published(aws.keys(), aws.object) == 10
+    assert validate_published(aws.list_keys(), aws.object) == 10
 
 
 def test_redelivery_changes_nothing_and_notifies_once(aws: Aws) -> None:
     plan_run(aws, 250, RUN_A)
     bodies = three_page_run(RUN_A)
     load_bodies(aws, bodies)
-    before = {key: aws.raw_object(key) for key in aws.keys() if "/status.json" not in key}
+    before = {key: aws.raw_object(key) for key in aws.list_keys() if "/status.json" not in key}
     # When every message is delivered again
     assert load_bodies(aws, bodies) == {"ok": 4, "failed": 0}
     # Then every object is byte-identical and there is still one notification
-    assert {key: aws.raw_object(key) for key in aws.keys() if "/status.json" not in key} == before
+    assert {key: aws.raw_object(key) for key in aws.list_keys() if "/status.json" not in key} == before
     assert len(aws.notifications()) == 1
 
 
@@ -171,9 +171,9 @@ def test_an_older_run_completing_after_a_newer_one_never_replaces_latest(aws: Aw
     plan_run(aws, 250, RUN_A)
     plan_run(aws, 100, RUN_B)
     load_bodies(aws, [grouped(RUN_B, 1, [("b1", "bea", "France")])])
-    latest = {key: aws.raw_object(key) for key in aws.keys("latest/")}
+    latest = {key: aws.raw_object(key) for key in aws.list_keys("latest/")}
     load_bodies(aws, three_page_run(RUN_A))
-    assert {key: aws.raw_object(key) for key in aws.keys("latest/")} == latest
+    assert {key: aws.raw_object(key) for key in aws.list_keys("latest/")} == latest
     older = aws.object(f"runs/{RUN_A}/status.json")
     assert older["state"] == "superseded"
     assert aws.object(f"runs/{RUN_A}/users.json")["total_users"] == 5  # still available under runs/
@@ -186,14 +186,14 @@ def test_a_newer_run_moves_latest_forward_and_drops_countries_it_lacks(aws: Aws)
     plan_run(aws, 100, RUN_B)
     load_bodies(aws, [grouped(RUN_B, 1, [("b1", "bea", "France")])])
     assert aws.object("latest/run.json")["run_id"] == RUN_B
-    assert sorted(aws.keys("latest/")) == ["latest/countries/FR.json", "latest/run.json", "latest/users.json"]
+    assert sorted(aws.list_keys("latest/")) == ["latest/countries/FR.json", "latest/run.json", "latest/users.json"]
 
 
 def test_an_incomplete_run_never_touches_latest(aws: Aws) -> None:
     plan_run(aws, 250, RUN_A)
     bodies = three_page_run(RUN_A)
     load_bodies(aws, [bodies[0], bodies[1], bodies[3]])  # page 2 lacks its chunk 2
-    assert aws.keys("latest/") == []
+    assert aws.list_keys("latest/") == []
     status = aws.object(f"runs/{RUN_A}/status.json")
     assert status["state"] == "running"
     assert status["pages"] == {"done": 2, "total": 3, "missing": [2]}
@@ -210,7 +210,7 @@ def test_an_incomplete_run_never_touches_latest(aws: Aws) -> None:
 )
 def test_a_malformed_or_orphan_batch_fails_without_writing(aws: Aws, body: str) -> None:
     assert load_bodies(aws, [body]) == {"ok": 0, "failed": 1}
-    assert aws.keys() == []
+    assert aws.list_keys() == []
 
 
 # -- getUsers ---------------------------------------------------------------------------------
