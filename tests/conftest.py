@@ -63,3 +63,10 @@ def standin() -> Iterator[Any]:
 
     with StandIn(budget_users=10_000_000, slow_seconds=0.2, hang_seconds=2.0) as server:
         yield server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """jsii (CDK) runs on the project's own supported Node.js."""
+    from stacks.node import use_supported_node
+
+    use_supported_node()

@@ -1,0 +1,1 @@
+"""The connector as infrastructure: one stack wiring one construct per capability."""

@@ -1,0 +1,1 @@
+"""One construct per capability: storage, pipeline, triggers, read API, notifications, monitoring."""
