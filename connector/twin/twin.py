@@ -47,6 +47,8 @@ class TwinConfig:
     http_backoff_factor: float = 0.05
     http_read_timeout: float = 5.0
     log_level: str = "WARNING"
+    standin_hang_seconds: float = 30.0
+    standin_slow_seconds: float = 1.0
 
 
 def reset_handler_caches() -> None:
@@ -70,6 +72,10 @@ def reset_handler_caches() -> None:
         aws.sns_client,
     ):
         cached.cache_clear()
+
+
+class SimulatedCrash(BaseException):
+    """Raised by fault-injection wrappers: the 'Lambda' dies, its whole batch comes back later."""
 
 
 class Poller:
@@ -116,8 +122,8 @@ class Poller:
         try:
             response = self.twin.invoke(self.spec, event) or {}
             failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
-        except Exception as error:  # the whole batch failed: every message comes back after its visibility
-            log.warning("%s failed a whole batch: %s", self.spec.name, error)
+        except (Exception, SimulatedCrash) as error:  # the invocation died: every message comes back later
+            log.warning("%s failed a whole batch: %r", self.spec.name, error)
             failed = {m["MessageId"] for m in messages}
         self.failures += len(failed)
         done = [m for m in messages if m["MessageId"] not in failed]
@@ -172,6 +178,8 @@ class LocalTwin:
             self.standin = StandIn(
                 budget_users=self.config.standin_budget_users or self.config.budget_users,
                 window_seconds=self.config.budget_window_seconds,
+                hang_seconds=self.config.standin_hang_seconds,
+                slow_seconds=self.config.standin_slow_seconds,
             ).start()
         self.sink.server.start()
         self._environment_for_aws()
@@ -348,6 +356,19 @@ class LocalTwin:
                 self.sqs.delete_message(QueueUrl=self.capture_url, ReceiptHandle=message["ReceiptHandle"])
         self._captured.extend(envelopes)
         return list(self._captured)
+
+    def redrive(self, queue: str) -> int:
+        """Move every message of a queue's DLQ back to the queue (what StartMessageMoveTask does)."""
+        moved = 0
+        while True:
+            got = self.sqs.receive_message(QueueUrl=self.dlq_urls[queue], MaxNumberOfMessages=10, WaitTimeSeconds=0)
+            messages = got.get("Messages", [])
+            if not messages:
+                return moved
+            for message in messages:
+                self.sqs.send_message(QueueUrl=self.queue_urls[queue], MessageBody=message["Body"])
+                self.sqs.delete_message(QueueUrl=self.dlq_urls[queue], ReceiptHandle=message["ReceiptHandle"])
+                moved += 1
 
     def dead_letters(self) -> dict[str, int]:
         """Messages waiting in each dead-letter queue."""

@@ -13,7 +13,7 @@ from lambdas.shared import topology
 from lambdas.shared.randomuser import INCLUDED_FIELDS, strip_record
 from lambdas.transform import handler as transform
 from tests.helpers import CREDENTIAL_KEYS, FakeContext
-from tests.integration.conftest import Aws
+from tests.moto_env import Aws
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from connector.twin.lambda_runtime import function_url_event, scheduled_event
 from lambdas.extract import plan as plan_handler
 from tests.helpers import FakeContext
-from tests.integration.conftest import Aws
+from tests.moto_env import Aws
 
 
 def url_event(method: str = "POST", query: str = "", body: dict[str, Any] | str | None = None) -> dict[str, Any]:

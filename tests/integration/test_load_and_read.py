@@ -15,7 +15,7 @@ from lambdas.extract import plan
 from lambdas.load import handler as load
 from lambdas.read import handler as read
 from tests.helpers import FakeContext
-from tests.integration.conftest import Aws
+from tests.moto_env import Aws
 from tests.schemas import validate_published
 
 User = tuple[str, str, str]  # id, userName, country
