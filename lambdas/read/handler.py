@@ -47,7 +47,7 @@ def get_users() -> Response[str]:
 
 @app.get("/runs/<run_id>")
 def get_run(run_id: str) -> Response[str]:
-    unknown = sorted(app.current_event.query_string_parameters or {})
+    unknown = sorted(name or "(empty name)" for name in app.current_event.query_string_parameters or {})
     if unknown:
         raise BadRequestError(unknown[0], "GET /runs/<run id> takes no parameters")
     return _respond(run_status(store(), run_id))

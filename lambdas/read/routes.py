@@ -78,7 +78,7 @@ def _run_country_codes(store: Store, run_id: str) -> list[str]:
 
 def users(store: Store, params: Mapping[str, str]) -> Answer:
     """GET /: the latest snapshot, a run's snapshot, or one country's object."""
-    unknown = sorted(set(params) - set(ALLOWED_PARAMETERS))
+    unknown = sorted(name or "(empty name)" for name in set(params) - set(ALLOWED_PARAMETERS))
     if unknown:
         raise BadRequestError(
             unknown[0], f"unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(ALLOWED_PARAMETERS)}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,9 +21,9 @@ def figures() -> Figures:
 
 
 @pytest.fixture(scope="session")
-def reference() -> Iterator[Any]:
+def reference() -> Any:
     """The fault-free run every scenario is compared with (same run id: same seed, pages and users)."""
-    yield reference_run()
+    return reference_run()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -228,8 +228,9 @@ def test_a_run_several_times_the_rate_budget_gets_no_429(figures: Figures) -> No
     assert stats.rate_limited == 0
     assert max(stats.users_per_window.values()) <= budget
     assert stats.users_served == users
+    used = max(stats.users_per_window.values())
     figures.add(
-        f"pacing: {users} users at a budget of {budget} per {window}s",
+        f"pacing: {users} users, budget {budget}/{window}s: {stats.rate_limited} x 429, at most {used} users/window",
         **{
             "faults injected": 0,
             "users lost": users - stats.users_served,
