@@ -1,19 +1,22 @@
 """Compaction of a complete run's parts into its snapshot. Pure and deterministic.
 
-Memory grows with the output: users are kept as small tuples, parts are read
-one at a time, and each country's users are serialized once and reused for
-both the country object and users.json.
+Memory grows with the output, not with a multiple of it: parts are parsed one
+at a time; each kept user becomes one bytes object (its sort key and its
+serialized JSON); each country is serialized once into its country object, and
+users.json is joined from views into those objects rather than from copies.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 SCHEMA_VERSION = 1
+_SEP = b"\x00"  # sorts below every character a userName or id can hold
 
 
 @dataclass
@@ -57,27 +60,22 @@ class Snapshot:
         return {code: name for code, (name, _, _) in self.countries.items()}
 
 
-def _text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _sortable(user: dict[str, Any]) -> bytes:
+    """userName NUL id NUL {"id","userName","email","gender"}: bytes order is (userName, id) order."""
+    if len(user) != 4 or "gender" not in user:  # parts omit a null gender; publish it as null
+        user = {"id": user["id"], "userName": user["userName"], "email": user["email"], "gender": user.get("gender")}
+    return b"%s\x00%s\x00%s" % (user["userName"].encode(), user["id"].encode(), orjson.dumps(user))
 
 
-def _users_array(users: list[tuple[str, str, str, str | None]]) -> str:
-    """Users sorted by userName then id, serialized with the published field order."""
-    users.sort()
-    return (
-        "["
-        + ",".join(
-            f'{{"id":{_text(uid)},"userName":{_text(name)},"email":{_text(email)},"gender":{_text(gender)}}}'
-            for name, uid, email, gender in users
-        )
-        + "]"
-    )
+def _array(items: list[bytes]) -> bytes:
+    items.sort()
+    return b"[" + b",".join(item[item.index(_SEP, item.index(_SEP) + 1) + 1 :] for item in items) + b"]"
 
 
 def compact(run_id: str, generated_at: str, parts: Iterable[dict[str, Any]]) -> Snapshot:
     """Merge parts given in page-then-chunk order; the first occurrence of an id wins."""
     seen: set[str] = set()
-    by_country: dict[str, tuple[str, list[tuple[str, str, str, str | None]]]] = {}
+    by_country: dict[str, tuple[str, list[bytes]]] = {}
     counts = Counts()
     for part in parts:
         counts.extracted += part["extracted"]
@@ -89,19 +87,32 @@ def compact(run_id: str, generated_at: str, parts: Iterable[dict[str, Any]]) -> 
                     counts.duplicates += 1
                     continue
                 seen.add(user["id"])
-                target.append((user["userName"], user["id"], user["email"], user.get("gender")))
+                target.append(_sortable(user))
     del seen
-    header = f'"schema_version":{SCHEMA_VERSION},"run_id":{_text(run_id)},"generated_at":{_text(generated_at)}'
+    header = b'"schema_version":%d,"run_id":%s,"generated_at":%s' % (
+        SCHEMA_VERSION,
+        orjson.dumps(run_id),
+        orjson.dumps(generated_at),
+    )
     countries: dict[str, tuple[str, int, bytes]] = {}
-    fragments: list[str] = []
+    fragments: list[Any] = []
     for name in sorted(by_country):
-        code, users = by_country.pop(name)
-        count = len(users)
-        array = _users_array(users)
-        del users
+        code, items = by_country.pop(name)
+        count = len(items)
         counts.published += count
-        body = f'{{{header},"country":{_text(name)},"code":{_text(code)},"count":{count},"users":{array}}}'
-        countries[code] = (name, count, body.encode())
-        fragments.append(f'{_text(name)}:{{"code":{_text(code)},"count":{count},"users":{array}}}')
-    users_json = f'{{{header},"total_users":{counts.published},"countries":{{{",".join(fragments)}}}}}'.encode()
+        entry = b'{"code":%s,"count":%d,"users":' % (orjson.dumps(code), count)
+        prefix = b'{%s,"country":%s,"code":%s,"count":%d,"users":' % (
+            header,
+            orjson.dumps(name),
+            orjson.dumps(code),
+            count,
+        )
+        document = prefix + _array(items) + b"}"
+        del items
+        countries[code] = (name, count, document)
+        # users.json reuses the array inside the country object through a view: no second copy
+        fragments += [orjson.dumps(name), b":", entry, memoryview(document)[len(prefix) : -1], b"}", b","]
+    if fragments:
+        fragments.pop()
+    users_json = b"".join([b'{%s,"total_users":%d,"countries":{' % (header, counts.published), *fragments, b"}}"])
     return Snapshot(run_id, generated_at, users_json, countries, counts)

@@ -7,10 +7,11 @@ notification is elected by a create-only marker.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
+
+import orjson
 
 from lambdas.load.compaction import Snapshot, compact
 from lambdas.load.completion import Completeness, completeness
@@ -91,7 +92,7 @@ def _parts(store: Store, keys: list[str]) -> Any:
         stored = store.get(key)
         if stored is None:
             raise RuntimeError(f"part {key} disappeared during compaction")
-        yield json.loads(stored.body)
+        yield orjson.loads(stored.body)
 
 
 def _put_forward(store: Store, key: str, body: bytes, run_id: str) -> bool:
