@@ -17,8 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import assets, imports
-from lambdas.shared import topology
+from stacks.node import use_supported_node
+
+use_supported_node()  # before aws_cdk is imported (bench.assets builds the real Lambda assets)
+
+from bench import assets, imports  # noqa: E402
+from lambdas.shared import topology  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
