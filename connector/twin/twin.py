@@ -66,6 +66,7 @@ def reset_handler_caches() -> None:
         fetch.plan_of,
         transform.settings,
         load.settings,
+        load.plan_of,
         read.settings,
         aws.s3_client,
         aws.sqs_client,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -10,19 +12,39 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.load.publication import load_batch
+from lambdas.load.publication import load_batch, load_plan
 from lambdas.shared.aws import ObjectStore, Topic
 from lambdas.shared.messages import GroupedBatch
 from lambdas.shared.observability import powertools
+from lambdas.shared.plan import RunPlan
 from lambdas.shared.settings import LoadSettings
 from lambdas.shared.sqs_batch import process_sqs_batch
 
 logger, metrics, tracer = powertools("load")
+RUN_ID_IN_BODY = re.compile(r'"run_id"\s*:\s*"([^"]+)"')
 
 
 @cache
 def settings() -> LoadSettings:
     return LoadSettings.from_env()
+
+
+@cache
+def plan_of(run_id: str) -> RunPlan:
+    """Manifests are create-only, so a container may keep them."""
+    return load_plan(ObjectStore(settings().bucket_name), run_id)
+
+
+def last_message_of_each_run(event: dict[str, Any]) -> set[str]:
+    """The message ids after which each run of this batch is checked for completeness."""
+    last: dict[str, str] = {}
+    for record in event.get("Records", []):
+        match = RUN_ID_IN_BODY.search(record.get("body", ""))
+        last[match.group(1) if match else record["messageId"]] = record["messageId"]
+    return set(last.values())
+
+
+CHECK_AFTER: ContextVar[frozenset[str]] = ContextVar("check_after", default=frozenset())
 
 
 @tracer.capture_method
@@ -34,11 +56,13 @@ def process(record: SQSRecord) -> None:
     outcome = load_batch(
         batch,
         body,
+        plan_of(batch.run_id),
         ObjectStore(config.bucket_name),
         Topic(config.topic_arn),
         config.read_api_url,
         config.notification_lease_seconds,
         datetime.now(UTC),
+        check=record.message_id in CHECK_AFTER.get(),
     )
     logger.info(
         "batch loaded",
@@ -60,4 +84,8 @@ def process(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_sqs_batch(event, context, process, logger)
+    token = CHECK_AFTER.set(frozenset(last_message_of_each_run(event)))
+    try:
+        return process_sqs_batch(event, context, process, logger)
+    finally:
+        CHECK_AFTER.reset(token)

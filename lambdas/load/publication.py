@@ -266,13 +266,28 @@ def _already_finished(store: Store, run_id: str) -> State | None:
 
 
 def load_batch(
-    batch: GroupedBatch, body: bytes, store: Store, topic: Publisher, read_api_url: str, lease: int, now: datetime
+    batch: GroupedBatch,
+    body: bytes,
+    plan: RunPlan,
+    store: Store,
+    topic: Publisher,
+    read_api_url: str,
+    lease: int,
+    now: datetime,
+    check: bool = True,
 ) -> LoadOutcome:
-    """Store one grouped batch as its part; finish the run if that made it complete."""
-    plan = load_plan(store, batch.run_id)
+    """Store one grouped batch as its part; with `check`, finish the run if that made it complete.
+
+    A load invocation checks completeness once per run, with the last of that run's messages in
+    its batch: the parts before it are already written, and a failure fails that message alone.
+    """
+    if plan.run_id != batch.run_id:
+        raise ValueError(f"batch of run {batch.run_id} given the plan of {plan.run_id}")
     if batch.page > plan.pages:
         raise ValueError(f"batch page {batch.page} is outside run {plan.run_id}'s {plan.pages} pages")
     store.put(layout.part_key(batch.run_id, batch.page, batch.chunk, batch.chunks), body)
+    if not check:
+        return LoadOutcome(plan.run_id, "running", 0, plan.pages)
     finished = _already_finished(store, plan.run_id)
     if finished is not None:
         return LoadOutcome(plan.run_id, finished, plan.pages, plan.pages)
