@@ -64,6 +64,7 @@ def process(record: SQSRecord) -> None:
         datetime.now(UTC),
         check=record.message_id in CHECK_AFTER.get(),
     )
+    metrics.add_metric(name="PartsStored", unit=MetricUnit.Count, value=1)
     logger.info(
         "batch loaded",
         extra={
