@@ -60,11 +60,11 @@ class Snapshot:
         return {code: name for code, (name, _, _) in self.countries.items()}
 
 
-def _sortable(user: dict[str, Any]) -> bytes:
-    """userName NUL id NUL {"id","userName","email","gender"}: bytes order is (userName, id) order."""
-    if len(user) != 4 or "gender" not in user:  # parts omit a null gender; publish it as null
-        user = {"id": user["id"], "userName": user["userName"], "email": user["email"], "gender": user.get("gender")}
-    return b"%s\x00%s\x00%s" % (user["userName"].encode(), user["id"].encode(), orjson.dumps(user))
+def _published(user: dict[str, Any]) -> dict[str, Any]:
+    """The user as published: parts omit a null gender, the snapshot states it."""
+    if len(user) == 4 and "gender" in user:
+        return user
+    return {"id": user["id"], "userName": user["userName"], "email": user["email"], "gender": user.get("gender")}
 
 
 def _array(items: list[bytes]) -> bytes:
@@ -77,17 +77,20 @@ def compact(run_id: str, generated_at: str, parts: Iterable[dict[str, Any]]) -> 
     seen: set[str] = set()
     by_country: dict[str, tuple[str, list[bytes]]] = {}
     counts = Counts()
+    remember, dumps = seen.add, orjson.dumps  # the loop runs once per user: keep lookups local
     for part in parts:
         counts.extracted += part["extracted"]
         counts.rejected_by_reason.update(rejection["reason"] for rejection in part["rejected"])
         for name, group in part["countries"].items():
-            target = by_country.setdefault(name, (group["code"], []))[1]
+            keep = by_country.setdefault(name, (group["code"], []))[1].append
             for user in group["users"]:
-                if user["id"] in seen:
+                uid = user["id"]
+                if uid in seen:
                     counts.duplicates += 1
                     continue
-                seen.add(user["id"])
-                target.append(_sortable(user))
+                remember(uid)
+                # userName NUL id NUL json: the bytes order of these is the (userName, id) order
+                keep(b"%s\x00%s\x00%s" % (user["userName"].encode(), uid.encode(), dumps(_published(user))))
     del seen
     header = b'"schema_version":%d,"run_id":%s,"generated_at":%s' % (
         SCHEMA_VERSION,

@@ -124,3 +124,33 @@ def test_cli_refuses_bad_flags_with_a_clear_message() -> None:
     assert "unknown nationality code(s) XX" in result.output
     result = CliRunner().invoke(app, ["local", "run", "--users", "0"])
     assert result.exit_code == 2
+
+
+def test_trigger_status_and_users_talk_to_a_running_twin(
+    twin: LocalTwin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from connector.remote import Endpoints
+
+    monkeypatch.chdir(tmp_path)
+    Endpoints(twin.trigger_url, twin.get_users_url).save()
+    runner = CliRunner()
+    started = runner.invoke(app, ["trigger", "--users", "120", "--nat", "fr"])
+    assert started.exit_code == 0, started.output
+    run_id = json.loads(started.output)["run_id"]
+    twin.wait_for_run(run_id)
+    status = runner.invoke(app, ["status", run_id])
+    assert status.exit_code == 0
+    assert json.loads(status.output)["state"] == "published"
+    france = runner.invoke(app, ["users", "--country", "France"])
+    assert france.exit_code == 0
+    assert json.loads(france.output)["count"] == 120
+    missing = runner.invoke(app, ["users", "--country", "DE"])
+    assert missing.exit_code == 1
+    assert "available: FR (France)" in missing.output
+
+
+def test_cli_says_when_no_twin_is_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["status", "20261203T030000Z-0000"])
+    assert result.exit_code == 1
+    assert "no local twin is running" in result.output
