@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -10,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.extract.fetching import handle_task, load_plan
+from lambdas.shared import topology
 from lambdas.shared.aws import ObjectStore, Queue
 from lambdas.shared.messages import TASK_ADAPTER
 from lambdas.shared.observability import powertools
@@ -17,6 +20,7 @@ from lambdas.shared.plan import RunPlan
 from lambdas.shared.randomuser import RandomUserClient
 from lambdas.shared.settings import FetchSettings
 from lambdas.shared.sqs_batch import process_sqs_batch
+from lambdas.shared.status import mark_failed
 
 logger, metrics, tracer = powertools("extract-fetch")
 
@@ -65,4 +69,12 @@ def process(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_sqs_batch(event, context, process, logger)
+    return process_sqs_batch(
+        event, context, process, logger, mark_run_failed("extract-fetch"), topology.TASKS.max_receive_count
+    )
+
+
+def mark_run_failed(stage: str) -> Callable[[str, str], bool]:
+    return lambda run_id, reason: mark_failed(
+        ObjectStore(settings().bucket_name), run_id, f"{stage}: {reason}", datetime.now(UTC)
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cache
@@ -13,15 +12,16 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from lambdas.load.publication import load_batch, load_plan
+from lambdas.shared import topology
 from lambdas.shared.aws import ObjectStore, Topic
 from lambdas.shared.messages import GroupedBatch
 from lambdas.shared.observability import powertools
 from lambdas.shared.plan import RunPlan
 from lambdas.shared.settings import LoadSettings
-from lambdas.shared.sqs_batch import process_sqs_batch
+from lambdas.shared.sqs_batch import RUN_ID_IN_BODY, process_sqs_batch
+from lambdas.shared.status import mark_failed
 
 logger, metrics, tracer = powertools("load")
-RUN_ID_IN_BODY = re.compile(r'"run_id"\s*:\s*"([^"]+)"')
 
 
 @cache
@@ -87,6 +87,15 @@ def process(record: SQSRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     token = CHECK_AFTER.set(frozenset(last_message_of_each_run(event)))
     try:
-        return process_sqs_batch(event, context, process, logger)
+        return process_sqs_batch(
+            event,
+            context,
+            process,
+            logger,
+            lambda run_id, reason: mark_failed(
+                ObjectStore(settings().bucket_name), run_id, f"load: {reason}", datetime.now(UTC)
+            ),
+            topology.GROUPED.max_receive_count,
+        )
     finally:
         CHECK_AFTER.reset(token)

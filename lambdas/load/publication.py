@@ -20,7 +20,7 @@ from lambdas.shared.aws import PreconditionFailedError
 from lambdas.shared.messages import GroupedBatch
 from lambdas.shared.plan import RunPlan
 from lambdas.shared.ports import Publisher, Store
-from lambdas.shared.status import FINAL_STATES, State, iso, status_document
+from lambdas.shared.status import State, iso, status_document, write_status
 
 RUN_ID_METADATA = "run-id"
 CONFLICT_RETRIES = 20
@@ -50,29 +50,6 @@ def load_plan(store: Store, run_id: str) -> RunPlan:
     if stored is None:
         raise ManifestMissingError(f"run {run_id} has no manifest at {layout.manifest_key(run_id)}")
     return RunPlan.model_validate(stored.json())
-
-
-def write_status(store: Store, plan: RunPlan, document: dict[str, Any]) -> None:
-    """Progress only moves forward: a final state is never overwritten by a progress update."""
-    key = layout.status_key(plan.run_id)
-    final = document["state"] in FINAL_STATES
-    for _ in range(CONFLICT_RETRIES):
-        current = store.get(key)
-        if current is not None:
-            existing = current.json()
-            if existing["state"] in FINAL_STATES and (not final or existing["state"] == document["state"]):
-                return
-            if not final and existing["pages"]["done"] > document["pages"]["done"]:
-                return
-        try:
-            if current is None:
-                store.put_json(key, document, create_only=True)
-            else:
-                store.put_json(key, document, if_match=current.etag)
-            return
-        except PreconditionFailedError:
-            continue
-    raise RuntimeError(f"status of {plan.run_id} kept changing under {CONFLICT_RETRIES} attempts")
 
 
 def completed_at(store: Store, run_id: str, now: datetime) -> str:
@@ -248,7 +225,7 @@ def finish_run(
     detail = "a newer run was already published; this run stays under runs/" if state == "superseded" else None
     write_status(
         store,
-        plan,
+        plan.run_id,
         status_document(plan, state, done.pages_done, [], now, snapshot.counts.as_dict(), timings, detail),
     )
     notified = state == "published" and notify_once(store, topic, snapshot, read_api_url, lease, now)
@@ -293,6 +270,6 @@ def load_batch(
         return LoadOutcome(plan.run_id, finished, plan.pages, plan.pages)
     done = completeness(plan, store.keys(layout.parts_prefix(plan.run_id)))
     if not done.complete:
-        write_status(store, plan, status_document(plan, "running", done.pages_done, done.missing_pages, now))
+        write_status(store, plan.run_id, status_document(plan, "running", done.pages_done, done.missing_pages, now))
         return LoadOutcome(plan.run_id, "running", done.pages_done, plan.pages)
     return finish_run(store, topic, plan, done, read_api_url, lease, now)

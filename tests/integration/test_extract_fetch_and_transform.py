@@ -85,13 +85,19 @@ def test_a_rate_limited_page_is_put_back_for_the_next_window_and_not_lost(aws: A
 
 
 def test_a_broken_page_ends_in_the_dlq_after_the_max_receive_count(aws: Aws, source: StandIn) -> None:
-    start(100)
+    run_id = start(100)["run_id"]
     source.random_faults(1.0, [Fault.HTML_403])
-    for _ in range(topology.TASKS.max_receive_count):
+    for attempt in range(1, topology.TASKS.max_receive_count + 1):
         assert aws.deliver("tasks", fetch.handler) == {"ok": 0, "failed": 1}
+        status = aws.object(f"runs/{run_id}/status.json")
+        assert status["state"] == ("failed" if attempt == topology.TASKS.max_receive_count else "planned")
     assert aws.deliver("tasks", fetch.handler) == {"ok": 0, "failed": 0}  # moved on receive
     dead = aws.bodies("tasks", dlq=True)
     assert [d["page"] for d in dead] == [1]
+    # the run's status says what happened and what to do
+    detail = aws.object(f"runs/{run_id}/status.json")["detail"]
+    assert detail.startswith("extract-fetch: UpstreamHTTPError: randomuser answered HTTP 403")
+    assert "after 5 attempts; the message is in the dead-letter queue: redrive it" in detail
 
 
 def test_a_malformed_task_fails_alone_and_its_neighbours_succeed(aws: Aws, source: StandIn) -> None:

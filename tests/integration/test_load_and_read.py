@@ -271,3 +271,23 @@ def test_get_users_errors_name_the_problem(aws: Aws, path: str, query: str, stat
     response = get(path, query)
     assert response["statusCode"] == status
     assert needle in response["body"]
+
+
+def test_a_failed_run_stays_failed_while_it_progresses_and_publication_clears_it(aws: Aws) -> None:
+    from datetime import UTC, datetime
+
+    from lambdas.shared.aws import ObjectStore
+    from lambdas.shared.status import mark_failed
+
+    plan_run(aws, 250, RUN_A)
+    bodies = three_page_run(RUN_A)
+    load_bodies(aws, bodies[:1])
+    store = ObjectStore("connector-test-data", aws.s3)
+    assert mark_failed(store, RUN_A, "extract-fetch: boom", datetime.now(UTC))
+    load_bodies(aws, bodies[1:3])
+    status = aws.object(f"runs/{RUN_A}/status.json")
+    assert (status["state"], status["detail"], status["pages"]["done"]) == ("failed", "extract-fetch: boom", 2)
+    load_bodies(aws, bodies[3:])
+    assert aws.object(f"runs/{RUN_A}/status.json")["state"] == "published"
+    assert not mark_failed(store, RUN_A, "too late", datetime.now(UTC))
+    assert not mark_failed(store, "not-a-run", "junk", datetime.now(UTC))

@@ -187,8 +187,9 @@ def test_poison_messages_end_in_their_dlq_and_a_blocked_run_completes_after_redr
     status = twin.read_json(f"runs/{RUN_ID}/status.json")
     # Then each poison message is in its own queue's DLQ, the run is not published, latest/ is unchanged
     assert dead == {"tasks": 2, "raw": 1, "grouped": 1}
-    assert status["state"] == "running"
+    assert status["state"] == "failed"
     assert status["pages"]["missing"] == [2]
+    assert "HTTP 403" in status["detail"]
     assert twin.read_json("latest/run.json") == baseline
     assert not twin.keys(f"runs/{RUN_ID}/users.json")
     # When the cause is fixed and the tasks DLQ redriven, Then the run completes
