@@ -50,6 +50,7 @@ KEYS = (
     "rate_budget_users", "rate_budget_window_seconds", "manual_cooldown_seconds", "notification_emails",
     "notification_webhooks", "alarm_emails", "trigger_auth", "get_users_auth", "run_retention_days",
     "log_retention_days", "keep_data_on_destroy", "first_run_on_deploy", "freshness_hours",
+    "fetch_reserved_concurrency",
 )  # fmt: skip
 
 
@@ -105,6 +106,8 @@ class ConnectorConfig(BaseModel):
     keep_data_on_destroy: bool = True
     first_run_on_deploy: bool = True
     freshness_hours: int = Field(default=26, ge=1, le=168)
+    # 0: none. New accounts (10 concurrent executions in all) cannot reserve any: set 0 there.
+    fetch_reserved_concurrency: int = Field(default=4, ge=0, le=100)
 
     @field_validator("instance")
     @classmethod

@@ -28,7 +28,7 @@ class FunctionSpec:
     consumes: str | None = None  # a QueueSpec name
     batch_size: int = 1
     batching_window_seconds: int = 0
-    reserved_concurrency: int | None = None
+    max_concurrency: int | None = None  # of its SQS event source: at most this many invocations at once
 
     @property
     def visibility_timeout_seconds(self) -> int:
@@ -43,7 +43,7 @@ QUEUES = (TASKS, RAW, GROUPED)
 PLAN = FunctionSpec("extract-plan", "lambdas.extract.plan.handler", ("extract",), 60, 256)
 # One page per invocation, few at a time: randomuser's budget is per client IP.
 FETCH = FunctionSpec(
-    "extract-fetch", "lambdas.extract.fetch.handler", ("extract",), 180, 512, "tasks", 1, 0, reserved_concurrency=4
+    "extract-fetch", "lambdas.extract.fetch.handler", ("extract",), 180, 512, "tasks", 1, 0, max_concurrency=4
 )
 TRANSFORM = FunctionSpec("transform", "lambdas.transform.handler.handler", ("transform",), 60, 512, "raw", 10, 1)
 # Compaction of a 1,000,000-user run needs the memory; batches of parts amortize the completeness check.

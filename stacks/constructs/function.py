@@ -34,6 +34,7 @@ class ConnectorFunction(Construct):
         spec: FunctionSpec,
         environment: dict[str, str],
         log_retention_days: int,
+        reserved_concurrency: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -71,7 +72,7 @@ class ConnectorFunction(Construct):
             log_group=self.log_group,
             logging_format=lambda_.LoggingFormat.JSON,
             tracing=lambda_.Tracing.ACTIVE,
-            reserved_concurrent_executions=spec.reserved_concurrency,
+            reserved_concurrent_executions=reserved_concurrency,
         )
         acknowledge(
             self.role,

@@ -35,14 +35,18 @@ class Pipeline(Construct):
             **config.lambda_environment(),
         }
 
-        def function(spec: FunctionSpec, env_keys: tuple[str, ...]) -> ConnectorFunction:
+        def function(spec: FunctionSpec, env_keys: tuple[str, ...], reserved: int | None = None) -> ConnectorFunction:
             env = {key: base_env[key] for key in env_keys}
-            return ConnectorFunction(self, _construct_id(spec), spec, env, config.log_retention_days)
+            return ConnectorFunction(self, _construct_id(spec), spec, env, config.log_retention_days, reserved)
 
         settings = ("USERS_PER_RUN", "PAGE_SIZE", "NATIONALITIES", "SOURCE_URL", "MANUAL_COOLDOWN_SECONDS")
         budget = ("RATE_BUDGET_USERS", "RATE_BUDGET_WINDOW_SECONDS")
         self.plan = function(topology.PLAN, ("BUCKET_NAME", "TASKS_QUEUE_URL", *settings, *budget))
-        self.fetch = function(topology.FETCH, ("BUCKET_NAME", "TASKS_QUEUE_URL", "RAW_QUEUE_URL", *budget))
+        self.fetch = function(
+            topology.FETCH,
+            ("BUCKET_NAME", "TASKS_QUEUE_URL", "RAW_QUEUE_URL", *budget),
+            config.fetch_reserved_concurrency or None,
+        )
         self.transform = function(topology.TRANSFORM, ("GROUPED_QUEUE_URL",))
         self.load = function(topology.LOAD, ("BUCKET_NAME",))
         self.load.add_environment("TOPIC_ARN", topic.topic_arn)
@@ -97,6 +101,7 @@ class Pipeline(Construct):
                     if stage.spec.batching_window_seconds
                     else None,
                     report_batch_item_failures=True,
+                    max_concurrency=stage.spec.max_concurrency,
                 )
             )
             for mapping in stage.function.node.find_all():

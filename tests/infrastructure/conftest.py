@@ -19,6 +19,7 @@ FULL = {
     "schedule": "cron(0 3 * * ? *)",
     "run_retention_days": "7",
     "regions": "eu-central-1,us-east-1",
+    "fetch_reserved_concurrency": "0",
 }
 
 

@@ -30,6 +30,7 @@ from stacks.config import ConfigError, load_config
         ("keep_data_on_destroy", "maybe", "true or false"),
         ("rate_budget_users", "1000", "exceeds the usable rate budget"),
         ("manual_cooldown_seconds", "-1", "greater than or equal to 0"),
+        ("fetch_reserved_concurrency", "-2", "greater than or equal to 0"),
     ],
 )
 def test_an_invalid_value_names_its_key(key: str, value: str, message: str) -> None:

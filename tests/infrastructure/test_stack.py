@@ -215,7 +215,11 @@ def test_functions_run_the_newest_python_on_arm64_with_json_logs_and_their_own_l
         assert groups[props["LoggingConfig"]["LogGroup"]["Ref"]]["Properties"]["RetentionInDays"] == 30
         assert (props["MemorySize"], props["Timeout"]) == (spec.memory_mb, spec.timeout_seconds)
     fetch = function_by_handler(template, topology.FETCH.handler)[1]["Properties"]
-    assert fetch["ReservedConcurrentExecutions"] == topology.FETCH.reserved_concurrency
+    assert fetch["ReservedConcurrentExecutions"] == 4
+    fetch_id = function_by_handler(template, topology.FETCH.handler)[0]
+    mapping = next(m for m in resources(template, "AWS::Lambda::EventSourceMapping").values()
+                   if m["Properties"]["FunctionName"]["Ref"] == fetch_id)  # fmt: skip
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": topology.FETCH.max_concurrency}
 
 
 def test_schedule_urls_and_outputs(default_stack: Any) -> None:
@@ -287,6 +291,8 @@ def test_configuration_creates_subscriptions_auth_schedule_and_one_stack_per_reg
     auth = sorted(u["Properties"]["AuthType"] for u in resources(template, "AWS::Lambda::Url").values())
     assert auth == ["AWS_IAM", "NONE"]
     assert not resources(template, "Custom::Trigger")
+    fetch = function_by_handler(template, topology.FETCH.handler)[1]["Properties"]
+    assert "ReservedConcurrentExecutions" not in fetch
     assert all(b["DeletionPolicy"] == "Delete" for b in resources(template, "AWS::S3::Bucket").values())
     rule = next(
         r
