@@ -56,17 +56,16 @@ def reset_handler_caches() -> None:
     from lambdas.extract import fetch, plan
     from lambdas.load import handler as load
     from lambdas.read import handler as read
-    from lambdas.shared import aws
+    from lambdas.shared import aws, manifest
     from lambdas.transform import handler as transform
 
     for cached in (
         plan.settings,
         fetch.settings,
         fetch.client_for,
-        fetch.plan_of,
         transform.settings,
         load.settings,
-        load.plan_of,
+        manifest.cached_plan,
         read.settings,
         aws.s3_client,
         aws.sqs_client,

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from lambdas.extract.planning import task_messages
-from lambdas.shared import layout
 from lambdas.shared.aws import OutgoingMessage
 from lambdas.shared.messages import ContinueTask, PageTask, RawBatch, encode, raw_batches
 from lambdas.shared.plan import RunPlan, deferral_delay, schedule
-from lambdas.shared.ports import Sender, Store
+from lambdas.shared.ports import Sender
 from lambdas.shared.randomuser import PageRequest, RateLimitedError
 
 
@@ -19,22 +18,11 @@ class PageSource(Protocol):
     def fetch_page(self, request: PageRequest) -> list[dict[str, Any]]: ...
 
 
-class ManifestMissingError(LookupError):
-    """A task for a run whose manifest does not exist."""
-
-
 @dataclass(frozen=True)
 class FetchOutcome:
     kind: str  # "fetched", "deferred" or "continued"
     users: int = 0
     batches: int = 0
-
-
-def load_plan(store: Store, run_id: str) -> RunPlan:
-    document = store.get_json(layout.manifest_key(run_id))
-    if document is None:
-        raise ManifestMissingError(f"run {run_id} has no manifest at {layout.manifest_key(run_id)}")
-    return RunPlan.model_validate(document)
 
 
 def batch_messages(batches: list[RawBatch]) -> list[OutgoingMessage]:

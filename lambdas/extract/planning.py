@@ -12,6 +12,7 @@ from typing import Any
 
 from lambdas.shared import layout
 from lambdas.shared.aws import OutgoingMessage, PreconditionFailedError
+from lambdas.shared.manifest import load_plan
 from lambdas.shared.messages import encode
 from lambdas.shared.nationalities import UnknownNationalityError, parse_nationalities
 from lambdas.shared.plan import MAX_USERS, PlanError, RunPlan, ScheduledTask, Trigger, make_plan, schedule
@@ -167,9 +168,7 @@ def start_run(request: RunRequest, settings: PlanSettings, store: Store, tasks: 
     try:
         store.put_json(layout.manifest_key(run_id), plan.model_dump(mode="json"), create_only=True)
     except PreconditionFailedError:
-        existing = store.get(layout.manifest_key(run_id))
-        assert existing is not None
-        plan = RunPlan.model_validate(existing.json())
+        plan = load_plan(store, run_id)
         status = store.get(layout.status_key(run_id))
         if status is not None and status.json().get("tasks_enqueued"):
             return plan

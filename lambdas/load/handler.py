@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from lambdas.load.publication import load_batch, load_plan
+from lambdas.load.publication import load_batch
 from lambdas.shared import topology
 from lambdas.shared.aws import ObjectStore, Topic
+from lambdas.shared.manifest import cached_plan
 from lambdas.shared.messages import GroupedBatch
 from lambdas.shared.observability import powertools
-from lambdas.shared.plan import RunPlan
 from lambdas.shared.settings import LoadSettings
 from lambdas.shared.sqs_batch import RUN_ID_IN_BODY, process_sqs_batch
-from lambdas.shared.status import mark_failed
+from lambdas.shared.status import failure_reporter
 
 logger, metrics, tracer = powertools("load")
 
@@ -27,12 +26,6 @@ logger, metrics, tracer = powertools("load")
 @cache
 def settings() -> LoadSettings:
     return LoadSettings.from_env()
-
-
-@cache
-def plan_of(run_id: str) -> RunPlan:
-    """Manifests are create-only, so a container may keep them."""
-    return load_plan(ObjectStore(settings().bucket_name), run_id)
 
 
 def last_message_of_each_run(event: dict[str, Any]) -> set[str]:
@@ -44,11 +37,8 @@ def last_message_of_each_run(event: dict[str, Any]) -> set[str]:
     return set(last.values())
 
 
-CHECK_AFTER: ContextVar[frozenset[str]] = ContextVar("check_after", default=frozenset())
-
-
 @tracer.capture_method
-def process(record: SQSRecord) -> None:
+def process(record: SQSRecord, check_after: frozenset[str] = frozenset()) -> None:
     body = record.body.encode()
     batch = GroupedBatch.model_validate_json(body)
     logger.set_correlation_id(batch.run_id)
@@ -56,13 +46,13 @@ def process(record: SQSRecord) -> None:
     outcome = load_batch(
         batch,
         body,
-        plan_of(batch.run_id),
+        cached_plan(config.bucket_name, batch.run_id),
         ObjectStore(config.bucket_name),
         Topic(config.topic_arn),
         config.read_api_url,
         config.notification_lease_seconds,
         datetime.now(UTC),
-        check=record.message_id in CHECK_AFTER.get(),
+        check=record.message_id in check_after,
     )
     metrics.add_metric(name="PartsStored", unit=MetricUnit.Count, value=1)
     logger.info(
@@ -85,17 +75,8 @@ def process(record: SQSRecord) -> None:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    token = CHECK_AFTER.set(frozenset(last_message_of_each_run(event)))
-    try:
-        return process_sqs_batch(
-            event,
-            context,
-            process,
-            logger,
-            lambda run_id, reason: mark_failed(
-                ObjectStore(settings().bucket_name), run_id, f"load: {reason}", datetime.now(UTC)
-            ),
-            topology.GROUPED.max_receive_count,
-        )
-    finally:
-        CHECK_AFTER.reset(token)
+    record_handler = partial(process, check_after=frozenset(last_message_of_each_run(event)))
+    on_final_failure = failure_reporter(ObjectStore(settings().bucket_name), "load")
+    return process_sqs_batch(
+        event, context, record_handler, logger, on_final_failure, topology.GROUPED.max_receive_count
+    )

@@ -31,10 +31,6 @@ class PublicationPendingError(RuntimeError):
     """Another load claimed the notification and its lease has not run out: retry this message later."""
 
 
-class ManifestMissingError(LookupError):
-    """A batch for a run that has no manifest."""
-
-
 @dataclass(frozen=True)
 class LoadOutcome:
     run_id: str
@@ -43,13 +39,6 @@ class LoadOutcome:
     pages_total: int
     notified: bool = False
     snapshot: Snapshot | None = None
-
-
-def load_plan(store: Store, run_id: str) -> RunPlan:
-    stored = store.get(layout.manifest_key(run_id))
-    if stored is None:
-        raise ManifestMissingError(f"run {run_id} has no manifest at {layout.manifest_key(run_id)}")
-    return RunPlan.model_validate(stored.json())
 
 
 def completed_at(store: Store, run_id: str, now: datetime) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from lambdas.shared import layout
@@ -100,3 +101,8 @@ def mark_failed(store: Store, run_id: str, detail: str, now: datetime) -> bool:
         except PreconditionFailedError:
             continue
     return False
+
+
+def failure_reporter(store: Store, stage: str) -> Callable[[str, str], bool]:
+    """What an SQS consumer calls when a message of a run fails its last attempt."""
+    return lambda run_id, reason: mark_failed(store, run_id, f"{stage}: {reason}", datetime.now(UTC))

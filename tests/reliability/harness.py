@@ -112,23 +112,37 @@ def reference_run(page_size: int = PAGE_SIZE) -> Published:
     return _REFERENCES[page_size]
 
 
-def compare(figures: Figures, scenario: str, outcome: Outcome, reference: Published, faults: int) -> None:
-    """Record the figures of a scenario and assert the promise: nothing lost, nothing doubled, one notice."""
-    lost = len(set(reference) - set(outcome.users))
-    changed = sum(1 for uid, user in outcome.users.items() if reference.get(uid) != user)
-    duplicated = outcome.entries - len(outcome.users)
-    counts = outcome.status["counts"]
-    balanced = counts["extracted"] == counts["published"] + counts["rejected"]["total"] + counts["duplicates"]
+def record(
+    figures: Figures,
+    scenario: str,
+    reference: Published,
+    users: Published,
+    entries: int,
+    faults: int,
+    notifications: int | str,
+    partial: int = 0,
+) -> None:
+    """One row of the table: users lost (missing or changed) and duplicated, against the reference run."""
+    lost = len(set(reference) - set(users)) + sum(1 for uid, user in users.items() if reference.get(uid) != user)
     figures.add(
         scenario,
         **{
             "faults injected": faults,
-            "users lost": lost + changed,
-            "users duplicated": duplicated,
-            "partial publications": 0 if balanced and outcome.status["state"] == "published" else 1,
-            "notifications per run": outcome.notifications,
+            "users lost": lost,
+            "users duplicated": entries - len(users),
+            "partial publications": partial,
+            "notifications per run": notifications,
         },
-    )
+    )  # fmt: skip
+
+
+def compare(figures: Figures, scenario: str, outcome: Outcome, reference: Published, faults: int) -> None:
+    """Record the figures of a scenario and assert the promise: nothing lost, nothing doubled, one notice."""
+    duplicated = outcome.entries - len(outcome.users)
+    counts = outcome.status["counts"]
+    balanced = counts["extracted"] == counts["published"] + counts["rejected"]["total"] + counts["duplicates"]
+    partial = 0 if balanced and outcome.status["state"] == "published" else 1
+    record(figures, scenario, reference, outcome.users, outcome.entries, faults, outcome.notifications, partial)
     assert outcome.users == reference
     assert duplicated == 0
     assert balanced

@@ -22,6 +22,7 @@ from tests.reliability.harness import (
     compare,
     notifications_for,
     published_users,
+    record,
     reference_run,
     run_scenario,
     start_run,
@@ -148,16 +149,8 @@ def test_an_older_run_finishing_after_a_newer_one(reference: Published, figures:
     assert users == reference
     assert entries == len(users)
     assert notices == {RUN_ID: 0, newer: 1}
-    figures.add(
-        "two runs overlapping, the older finishing last",
-        **{
-            "faults injected": 0,
-            "users lost": len(set(reference) - set(users)),
-            "users duplicated": entries - len(users),
-            "partial publications": 0,
-            "notifications per run": f"{notices[newer]} (newer), 0 (superseded older)",
-        },
-    )
+    notified = f"{notices[newer]} (newer), 0 (superseded older)"
+    record(figures, "two runs overlapping, the older finishing last", reference, users, entries, 0, notified)
 
 
 @pytest.fixture
@@ -202,15 +195,8 @@ def test_poison_messages_end_in_their_dlq_and_a_blocked_run_completes_after_redr
     assert twin.read_json("latest/run.json")["run_id"] == RUN_ID
     notices = notifications_for(twin, RUN_ID)
     assert notices == 1
-    figures.add(
-        "poison message in each queue + a refused page, then redrive",
-        **{
-            "faults injected": 4,
-            "users lost": len(set(reference) - set(users)),
-            "users duplicated": entries - len(users),
-            "partial publications": 0,
-            "notifications per run": notices,
-        },
+    record(
+        figures, "poison message in each queue + a refused page, then redrive", reference, users, entries, 4, notices
     )
 
 
